@@ -1,0 +1,1 @@
+"""The GraphQL API: schema, ASGI application, and the application around it."""

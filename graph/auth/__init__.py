@@ -1,0 +1,1 @@
+"""Who is calling (session tokens) and what they may do."""

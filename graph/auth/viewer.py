@@ -1,0 +1,19 @@
+"""The authenticated caller, resolved once per request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    user_id: str
+    role: str
+    session_id: str
+    session_expires_at: datetime
+    session_updated_at: datetime
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"

@@ -1,0 +1,1 @@
+"""GraphQL types, one module per area; each area exposes its own Query/Mutation/Subscription."""
