@@ -55,6 +55,16 @@ def start(data_dir: Path, name: str = "postgres") -> str:
         raise EmbeddedPostgresError(f"could not start the embedded PostgreSQL in {pgdata}: {exc}") from exc
 
 
+def is_running(data_dir: Path, name: str = "postgres") -> bool:
+    pid_file = data_dir.resolve() / name / "postmaster.pid"
+    try:
+        pid = int(pid_file.read_text().splitlines()[0])
+        os.kill(pid, 0)
+    except (OSError, ValueError, IndexError):
+        return False
+    return True
+
+
 def stop(data_dir: Path, name: str = "postgres") -> None:
     """Stop the server in `data_dir/name` if it runs (fast shutdown: sessions are ended)."""
     pgdata = data_dir.resolve() / name

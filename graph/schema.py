@@ -1,6 +1,13 @@
-"""The only place the root types are put together."""
+"""The only place the root types are put together.
+
+Each area module in `AREAS` may define `Query`, `Mutation` and `Subscription`; the roots are
+their merge, so adding an area is one line here.
+"""
 
 from __future__ import annotations
+
+from types import ModuleType
+from typing import Any
 
 import strawberry
 from strawberry.extensions import ParserCache, ValidationCache
@@ -8,15 +15,27 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from graph.errors import ErrorCodes
-from graph.types import user
+from graph.types import auth, file, file_mutations, live, todo, user
 
-Query = merge_types("Query", (user.Query,))
+AREAS: list[ModuleType] = [user, todo, file, file_mutations, auth, live]
+
+
+def _root(name: str) -> Any:
+    parts = tuple(getattr(area, name) for area in AREAS if hasattr(area, name))
+    return merge_types(name, parts) if parts else None
+
+
+Query = _root("Query")
+Mutation = _root("Mutation")
+Subscription = _root("Subscription")
 
 schema = strawberry.Schema(
     query=Query,
+    mutation=Mutation,
+    subscription=Subscription,
     extensions=[
         ErrorCodes,
-        # Parsing and validating a document costs more than most resolvers; repeat operations skip both.
+        # Parsing and validating cost more than most resolvers: repeated operations skip both.
         lambda: ParserCache(maxsize=1024),
         lambda: ValidationCache(maxsize=1024),
     ],

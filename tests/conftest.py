@@ -33,8 +33,9 @@ async def database_url() -> AsyncIterator[str]:
     server = os.environ.get("TEST_DATABASE_URL")
     started_embedded = False
     if not server:
+        # Stopped at the end only if this run started it (another run may be using it).
+        started_embedded = not embedded.is_running(ROOT / ".data", name="pg-test")
         server = embedded.start(ROOT / ".data", name="pg-test")
-        started_embedded = True
     url = parse_database_url(server).url(f"test_{os.getpid()}_{secrets.token_hex(3)}")
 
     await migrate.ensure_database(url)

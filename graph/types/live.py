@@ -1,0 +1,1 @@
+"""Area module: defines Query / Mutation / Subscription when it has fields."""
