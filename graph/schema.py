@@ -16,6 +16,7 @@ from strawberry.tools import merge_types
 
 from graph.errors import ErrorCodes
 from graph.types import auth, file, file_mutations, live, todo, user
+from graph.types.scalars import SCALARS
 
 AREAS: list[ModuleType] = [user, todo, file, file_mutations, auth, live]
 
@@ -39,5 +40,5 @@ schema = strawberry.Schema(
         lambda: ParserCache(maxsize=1024),
         lambda: ValidationCache(maxsize=1024),
     ],
-    config=StrawberryConfig(auto_camel_case=True),
+    config=StrawberryConfig(auto_camel_case=True, scalar_map=SCALARS),
 )
