@@ -11,6 +11,7 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
 from graph.auth.backend import authenticate
+from graph.auth.cookies import set_session_cookie
 from graph.auth.tokens import COOKIE_NAME, token_from_headers
 from graph.context import Context, Services
 
@@ -29,7 +30,10 @@ class GraphQLView(GraphQL[Context, None]):
         )
         services = self.services
         assert services is not None, "the app's lifespan has not run"
-        viewer = await authenticate(services.db, token)
+        viewer = await authenticate(services.db, token, services.settings)
+        if viewer is not None and viewer.refreshed and from_cookie and isinstance(response, Response):
+            # The session slid forward: so does the cookie, or the browser would drop it early.
+            set_session_cookie(response, token or "", services.settings)
         return Context(
             services=services,
             request=request,

@@ -13,6 +13,8 @@ class Viewer:
     session_id: str
     session_expires_at: datetime
     session_updated_at: datetime
+    # True when this request extended the session (sliding expiry): a cookie client gets a fresh cookie.
+    refreshed: bool = False
 
     @property
     def is_admin(self) -> bool:
