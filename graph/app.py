@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
@@ -14,6 +15,8 @@ from starlette.routing import Route, WebSocketRoute
 from graph.context import Services
 from graph.db import close_database, open_database
 from graph.settings import Settings
+from graph.storage import build_storage
+from graph.uploads import UploadsMiddleware, file_routes
 from graph.view import GraphQLView
 
 log = logging.getLogger(__name__)
@@ -37,11 +40,14 @@ def create_app(settings: Settings) -> Starlette:
             command_timeout=settings.db_command_timeout,
         )
         services = Services(settings=settings, db=db)
+        storage = services.extra["storage"] = build_storage(settings)
+        await storage.open()
         view.services = app.state.services = services
         try:
             yield
         finally:
             view.services = None
+            await storage.close()
             await close_database(db)
 
     async def healthz(request: Request) -> Response:
@@ -50,6 +56,7 @@ def create_app(settings: Settings) -> Starlette:
     async def readyz(request: Request) -> Response:
         services = view.services
         checks = {"database": services is not None and await services.db.ping()}
+        checks["storage"] = services is not None and await services.extra["storage"].ping()
         ok = all(checks.values())
         return JSONResponse({"ready": ok, "checks": checks}, status_code=200 if ok else 503)
 
@@ -59,7 +66,9 @@ def create_app(settings: Settings) -> Starlette:
             WebSocketRoute("/graphql", view),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            *file_routes(),
         ],
+        middleware=[Middleware(UploadsMiddleware, settings=settings)],
         lifespan=lifespan,
     )
 
