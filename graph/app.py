@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
+from graph.auth.service import auth_services
 from graph.context import Services
 from graph.db import close_database, open_database
 from graph.settings import Settings
@@ -40,6 +41,7 @@ def create_app(settings: Settings) -> Starlette:
             command_timeout=settings.db_command_timeout,
         )
         services = Services(settings=settings, db=db)
+        services.extra.update(auth_services(settings, db))  # auth, mailer, ratelimit
         storage = services.extra["storage"] = build_storage(settings)
         await storage.open()
         view.services = app.state.services = services
