@@ -5,16 +5,24 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from graph.auth.service import auth_services
 from graph.context import Services
 from graph.db import close_database, open_database
+from graph.live import LiveTransportWSHandler
+from graph.metrics import metrics_endpoint
+from graph.middleware import BodyLimit, RequestId, SecurityHeaders
+from graph.persisted import DEFAULT_MANIFEST, PersistedQueries, load_manifest
+from graph.pubsub import PubSub
 from graph.settings import Settings
 from graph.storage import build_storage
 from graph.uploads import UploadsMiddleware, file_routes
@@ -22,14 +30,25 @@ from graph.view import GraphQLView
 
 log = logging.getLogger(__name__)
 
+STATIC_DIR = Path(__file__).parent / "static"
+
 
 def create_app(settings: Settings) -> Starlette:
     if settings.database_url is None:
         raise ValueError("DATABASE_URL is not set (graph-api serve starts an embedded PostgreSQL)")
     view = GraphQLView(
         graphql_ide="graphiql" if settings.graphiql_enabled else None,
+        # GraphiQL from this server's own assets (graph/static/graphiql), not a CDN.
+        ide_html=(STATIC_DIR / "graphiql" / "index.html").read_text(),
         multipart_uploads_enabled=True,
+        # Live updates speak graphql-transport-ws only (graph/live.py authenticates and closes it).
+        subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
     )
+    view.graphql_transport_ws_handler_class = LiveTransportWSHandler
+    if settings.persisted_queries_only:
+        view.persisted = PersistedQueries(
+            only=load_manifest(settings.persisted_queries_manifest or DEFAULT_MANIFEST)
+        )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -44,11 +63,15 @@ def create_app(settings: Settings) -> Starlette:
         services.extra.update(auth_services(settings, db))  # auth, mailer, ratelimit
         storage = services.extra["storage"] = build_storage(settings)
         await storage.open()
+        # Live updates: this process's one LISTEN connection (graph/pubsub.py).
+        pubsub = services.extra["pubsub"] = PubSub(settings.database_url)
+        await pubsub.start()
         view.services = app.state.services = services
         try:
             yield
         finally:
             view.services = None
+            await pubsub.stop()
             await storage.close()
             await close_database(db)
 
@@ -68,9 +91,17 @@ def create_app(settings: Settings) -> Starlette:
             WebSocketRoute("/graphql", view),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/metrics", metrics_endpoint),
+            Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
             *file_routes(),
         ],
-        middleware=[Middleware(UploadsMiddleware, settings=settings)],
+        middleware=[
+            # Outermost first: every response (even a refusal) carries the request id and headers.
+            Middleware(RequestId),
+            Middleware(SecurityHeaders, is_ide=lambda scope: scope["path"] == "/graphql"),
+            Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
+            Middleware(UploadsMiddleware, settings=settings),
+        ],
         lifespan=lifespan,
     )
 
