@@ -8,9 +8,11 @@ traceback is logged once, here, with the request id.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from typing import Any
 
+import asyncpg
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
@@ -42,6 +44,40 @@ CODES: dict[type[e.DomainError], str] = {
 }
 
 INTERNAL_MESSAGE = "Internal server error"
+DATABASE_UNAVAILABLE_MESSAGE = "The database is unavailable, try again shortly"
+PERSISTED_QUERY_NOT_FOUND_MESSAGE = "PersistedQueryNotFound"  # what Apollo clients look for
+
+# The database went away (restart, failover, network): the request fails fast with a clear
+# code, and the pool reconnects on its own once PostgreSQL is back.
+UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
+    ConnectionError,  # refused, reset, aborted
+    TimeoutError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.InterfaceError,
+    asyncpg.exceptions.OperatorInterventionError,  # admin shutdown, crash shutdown
+    asyncpg.exceptions.TooManyConnectionsError,
+)
+
+_TOO_MANY_TOKENS = "Document contains more than"
+_SUGGESTION = re.compile(r" ?Did you mean .*\?$")
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """True when `exc` (or what caused it) means PostgreSQL could not be reached."""
+    seen = 0
+    current: BaseException | None = exc
+    while current is not None and seen < 5:
+        if isinstance(current, UNAVAILABLE_ERRORS):
+            return True
+        current = current.__cause__ or current.__context__
+        seen += 1
+    return False
+
+
+def error_body(message: str, code: str, **extensions: Any) -> dict[str, Any]:
+    """A GraphQL-shaped body for failures outside execution (transport, limits, outages)."""
+    return {"errors": [{"message": message, "extensions": {"code": code, **extensions}}]}
 
 
 def code_for(exc: e.DomainError) -> str:
@@ -60,46 +96,62 @@ def extensions_for(exc: e.DomainError) -> dict[str, Any]:
     return ext
 
 
-def client_error(error: GraphQLError, request_id: str | None = None) -> GraphQLError:
-    """The error as a client may see it: coded, and with nothing internal left in it."""
+def _recoded(error: GraphQLError, message: str, extensions: dict[str, Any]) -> GraphQLError:
+    return GraphQLError(
+        message, error.nodes, error.source, error.positions, error.path, extensions=extensions
+    )
+
+
+def client_error(
+    error: GraphQLError, request_id: str | None = None, *, suggestions: bool = True
+) -> GraphQLError:
+    """The error as a client may see it: coded, and with nothing internal left in it.
+
+    Idempotent (an already coded graphql-core error passes through), so it can run both in the
+    schema extension and on the HTTP result. `suggestions=False` drops graphql-core's "Did you
+    mean ...?" hints, which would otherwise reveal the schema when introspection is off.
+    """
     original = error.original_error
-    if original is None:
+    if original is None or isinstance(original, GraphQLError) and original.original_error is None:
+        source = error if original is None else original
         # Raised by graphql-core itself (syntax, validation, variable coercion): safe to show.
-        if error.extensions and "code" in error.extensions:
+        message = source.message if suggestions else _SUGGESTION.sub("", source.message)
+        extensions = dict(source.extensions or {})
+        if "code" not in extensions:
+            too_big = message.startswith(_TOO_MANY_TOKENS)
+            extensions["code"] = QUERY_TOO_COMPLEX if too_big else BAD_USER_INPUT
+        elif message == source.message and source is error:
             return error
-        return GraphQLError(
-            error.message,
-            error.nodes,
-            error.source,
-            error.positions,
-            error.path,
-            extensions={**(error.extensions or {}), "code": BAD_USER_INPUT},
-        )
+        log.info("request refused request_id=%s code=%s: %s", request_id, extensions["code"], message)
+        return _recoded(error, message, extensions)
     if isinstance(original, GraphQLError):
-        return client_error(original, request_id)
+        return client_error(original, request_id, suggestions=suggestions)
     if isinstance(original, e.DomainError):
-        return GraphQLError(
-            original.message,
-            error.nodes,
-            error.source,
-            error.positions,
-            error.path,
-            extensions=extensions_for(original),
+        extensions = extensions_for(original)
+        log.info("request failed request_id=%s code=%s path=%s", request_id, extensions["code"], error.path)
+        return _recoded(error, original.message, extensions)
+    if database_unavailable(original):
+        log.warning(
+            "database unavailable request_id=%s path=%s: %s", request_id, error.path, type(original).__name__
         )
+        return _recoded(error, DATABASE_UNAVAILABLE_MESSAGE, {"code": SERVICE_UNAVAILABLE})
     log.error(
         "unexpected error request_id=%s path=%s",
         request_id,
         error.path,
         exc_info=(type(original), original, original.__traceback__),
     )
-    return GraphQLError(
-        INTERNAL_MESSAGE,
-        error.nodes,
-        error.source,
-        error.positions,
-        error.path,
-        extensions={"code": INTERNAL},
-    )
+    return _recoded(error, INTERNAL_MESSAGE, {"code": INTERNAL})
+
+
+def request_id_of(context: object) -> str | None:
+    request = getattr(context, "request", None)
+    return getattr(getattr(request, "state", None), "request_id", None)
+
+
+def suggestions_allowed(context: object) -> bool:
+    settings = getattr(context, "settings", None)
+    return bool(getattr(settings, "introspection_enabled", True))
 
 
 class ErrorCodes(SchemaExtension):
@@ -111,6 +163,5 @@ class ErrorCodes(SchemaExtension):
         errors = getattr(result, "errors", None)
         if result is not None and errors:
             context = self.execution_context.context
-            request = getattr(context, "request", None)
-            request_id = getattr(getattr(request, "state", None), "request_id", None)
-            result.errors = [client_error(err, request_id) for err in errors]
+            request_id, suggestions = request_id_of(context), suggestions_allowed(context)
+            result.errors = [client_error(err, request_id, suggestions=suggestions) for err in errors]

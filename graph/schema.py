@@ -15,6 +15,8 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from graph.errors import ErrorCodes
+from graph.limits import QueryLimits
+from graph.metrics import Metrics
 from graph.types import auth, file, file_mutations, live, todo, user
 from graph.types.scalars import SCALARS
 
@@ -35,10 +37,14 @@ schema = strawberry.Schema(
     mutation=Mutation,
     subscription=Subscription,
     extensions=[
+        # Metrics exits last, so it counts the codes ErrorCodes assigned.
+        Metrics,
         ErrorCodes,
         # Parsing and validating cost more than most resolvers: repeated operations skip both.
         lambda: ParserCache(maxsize=1024),
         lambda: ValidationCache(maxsize=1024),
+        # After ValidationCache: limits are measured on valid documents, before execution.
+        QueryLimits,
     ],
     config=StrawberryConfig(auto_camel_case=True, scalar_map=SCALARS),
 )
