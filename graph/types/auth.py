@@ -10,11 +10,16 @@ from datetime import datetime
 from typing import Any
 
 import strawberry
+from strawberry.dataloader import DataLoader
 
 from graph.auth.cookies import clear_session_cookie, set_session_cookie
 from graph.auth.service import Auth, Issued, client_of
-from graph.context import Info
+from graph.auth.viewer import Viewer
+from graph.context import Context, Info
+from graph.sql.cursor import global_id, pk_of
+from graph.types.node import Node, register_node
 from graph.types.user import USER_COLUMNS, User
+from models.errors import NotFound
 
 SESSION_COLUMNS = "id, expires_at, ip_address, user_agent, user_id, created_at, updated_at"
 
@@ -25,7 +30,7 @@ def _auth(info: Info) -> Auth:
 
 
 @strawberry.type(description="A signed-in device or browser. Visible to its user and to admins.")
-class Session:
+class Session(Node):
     pk: strawberry.Private[str]
     user_id: strawberry.Private[str]
     expires_at: datetime = strawberry.field(description="When it ends unless used (use extends it).")
@@ -33,10 +38,6 @@ class Session:
     user_agent: str | None = strawberry.field(description="The client's User-Agent at sign-in.")
     created_at: datetime
     updated_at: datetime = strawberry.field(description="Last time the session was extended.")
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(self.pk)
 
     @strawberry.field(description="True for the session this request is made with.")
     def current(self, info: Info) -> bool:
@@ -51,6 +52,7 @@ class Session:
     @classmethod
     def from_row(cls, row: Any) -> Session:
         return cls(
+            id=strawberry.ID(global_id("Session", row["id"])),
             pk=row["id"],
             user_id=row["user_id"],
             expires_at=row["expires_at"],
@@ -61,18 +63,33 @@ class Session:
         )
 
 
+register_node("Session", Session.from_row)
+
+
+def _sessions_by_user_id(context: Context) -> DataLoader[str, list[Session]]:
+    """Live sessions per user id, newest first: one statement for every user in the request."""
+
+    async def load(user_ids: list[str]) -> list[list[Session]]:
+        rows = await context.db.fetch(
+            f'SELECT {SESSION_COLUMNS} FROM "session" WHERE user_id = ANY($1::text[]) '
+            "AND expires_at > now() ORDER BY created_at DESC, id DESC",
+            user_ids,
+        )
+        found: dict[str, list[Session]] = {u: [] for u in user_ids}
+        for row in rows:
+            found[row["user_id"]].append(Session.from_row(row))
+        return [found[u] for u in user_ids]
+
+    return context.loader("sessions_by_user_id", lambda: DataLoader(load_fn=load))
+
+
 async def resolve_user_sessions(info: Info, user_id: str) -> list[Session]:
     """The live sessions of `user_id`, newest first. Only the user themself and admins see them;
     for anyone else the list is empty (what a caller may not see does not exist)."""
     viewer = info.context.viewer
     if viewer is None or not (viewer.is_admin or viewer.user_id == user_id):
         return []
-    rows = await info.context.db.fetch(
-        f'SELECT {SESSION_COLUMNS} FROM "session" WHERE user_id = $1 AND expires_at > now() '
-        "ORDER BY created_at DESC, id DESC",
-        user_id,
-    )
-    return [Session.from_row(r) for r in rows]
+    return await _sessions_by_user_id(info.context).load(user_id)
 
 
 @strawberry.type(description="A new session. `token` is shown once: send it as `Authorization: Bearer`.")
@@ -84,6 +101,14 @@ class AuthPayload:
     @classmethod
     def issued(cls, info: Info, issued: Issued) -> AuthPayload:
         set_session_cookie(info.context.response, issued.token, info.context.settings)
+        # The rest of this operation sees the caller as signed in (their email, `current`).
+        info.context.viewer = Viewer(
+            user_id=issued.user["id"],
+            role=issued.user["role"],
+            session_id=issued.session["id"],
+            session_expires_at=issued.session["expires_at"],
+            session_updated_at=issued.session["updated_at"],
+        )
         return cls(
             token=issued.token, user=User.from_row(issued.user), session=Session.from_row(issued.session)
         )
@@ -137,8 +162,11 @@ class Mutation:
     @strawberry.mutation(description="End one of your sessions. NOT_FOUND if it is not yours.")
     async def revoke_session(self, info: Info, id: strawberry.ID) -> bool:
         viewer = info.context.require_viewer()
-        await _auth(info).revoke_session(viewer, str(id))
-        if str(id) == viewer.session_id:
+        pk = pk_of(id, "Session")
+        if pk is None:  # a well-formed id of another type names no session of yours
+            raise NotFound("No such session")
+        await _auth(info).revoke_session(viewer, pk)
+        if pk == viewer.session_id:
             clear_session_cookie(info.context.response, info.context.settings)
         return True
 
