@@ -35,7 +35,9 @@ RESET_PASSWORD = "mutation($token: String!, $pw: String!) { resetPassword(token:
 CHANGE_PASSWORD = (
     "mutation($cur: String!, $new: String!) { changePassword(currentPassword: $cur, newPassword: $new) }"
 )
-UPDATE_PROFILE = f"mutation($input: UpdateProfileInput!) {{ updateProfile(input: $input) {{ {USER_FIELDS} }} }}"
+UPDATE_PROFILE = (
+    f"mutation($input: UpdateProfileInput!) {{ updateProfile(input: $input) {{ {USER_FIELDS} }} }}"
+)
 
 
 async def sign_up(

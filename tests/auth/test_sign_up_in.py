@@ -53,7 +53,10 @@ async def test_sign_up_returns_token_user_and_session(client: httpx.AsyncClient,
 async def test_sign_up_sets_a_hardened_session_cookie(client: httpx.AsyncClient, db: Database) -> None:
     response = await client.post(
         "/graphql",
-        json={"query": SIGN_UP, "variables": {"input": {"email": "a@b.co", "password": PASSWORD, "name": "A"}}},
+        json={
+            "query": SIGN_UP,
+            "variables": {"input": {"email": "a@b.co", "password": PASSWORD, "name": "A"}},
+        },
     )
     token = response.json()["data"]["signUp"]["token"]
     cookie = response.headers["set-cookie"]
@@ -78,7 +81,8 @@ async def test_taken_email_is_conflict_case_insensitively(client: httpx.AsyncCli
 async def test_invalid_sign_up_names_every_bad_field_and_writes_nothing(
     client: httpx.AsyncClient, db: Database
 ) -> None:
-    result = await gql(client, SIGN_UP, {"input": {"email": "not-an-email", "password": "short", "name": "   "}})
+    bad = {"email": "not-an-email", "password": "short", "name": "   "}
+    result = await gql(client, SIGN_UP, {"input": bad})
     assert error_code(result) == "BAD_USER_INPUT"
     assert set(result["errors"][0]["extensions"]["fields"]) == {"email", "password", "name"}
     long_name = await gql(
@@ -171,6 +175,6 @@ async def test_update_profile_changes_only_given_fields(client: httpx.AsyncClien
     assert error_code(bad) == "BAD_USER_INPUT"
     assert set(bad["errors"][0]["extensions"]["fields"]) <= {"name", "image"}
     # Role is not an input: nobody makes themselves admin through the API.
-    escalate = await gql(client, 'mutation { updateProfile(input: {role: ADMIN}) { role } }', token=token)
+    escalate = await gql(client, "mutation { updateProfile(input: {role: ADMIN}) { role } }", token=token)
     assert error_code(escalate) == "BAD_USER_INPUT"
     assert await db.fetchval('SELECT role FROM "user"') == "user"
