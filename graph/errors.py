@@ -59,7 +59,7 @@ UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
     asyncpg.exceptions.TooManyConnectionsError,
 )
 
-_TOO_MANY_TOKENS = "Document contains more than"
+_TOO_MANY_TOKENS = re.compile(r"Document contains more than \d+ tokens")
 _SUGGESTION = re.compile(r" ?Did you mean .*\?$")
 
 
@@ -118,7 +118,7 @@ def client_error(
         message = source.message if suggestions else _SUGGESTION.sub("", source.message)
         extensions = dict(source.extensions or {})
         if "code" not in extensions:
-            too_big = message.startswith(_TOO_MANY_TOKENS)
+            too_big = _TOO_MANY_TOKENS.search(message) is not None
             extensions["code"] = QUERY_TOO_COMPLEX if too_big else BAD_USER_INPUT
         elif message == source.message and source is error:
             return error

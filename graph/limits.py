@@ -43,7 +43,6 @@ from graph.settings import Settings
 
 DEFAULT_PAGE_SIZE = 20
 PAGE_ARGUMENTS = ("first", "last")
-TOO_MANY_TOKENS_PREFIX = "Document contains more than"
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ from graph.errors import (
     error_body,
 )
 from graph.metrics import HTTP_REFUSED
+from graph.middleware import BodyTooLarge
 from graph.persisted import PersistedQueries, Refusal
 
 log = logging.getLogger(__name__)
@@ -86,6 +87,8 @@ class GraphQLView(GraphQL[Context, None]):
             response = self._refusal(status, exc.reason, BAD_USER_INPUT)
             if status == 405:
                 response.headers["allow"] = "POST"
+        except BodyTooLarge:
+            raise  # BodyLimit answers 413
         except _DatabaseUnavailable:
             response = self._refusal(503, DATABASE_UNAVAILABLE_MESSAGE, SERVICE_UNAVAILABLE)
             response.headers["retry-after"] = "1"

@@ -47,7 +47,8 @@ async def test_mutation_over_get_is_refused(client: httpx.AsyncClient) -> None:
 async def test_body_over_limit_is_413_before_parsing(client: httpx.AsyncClient) -> None:
     padding = " " * (1024 * 1024 + 1)
     response = await client.post(
-        "/graphql", content=b'{"query": "{ __typename }"' + padding.encode() + b"}",
+        "/graphql",
+        content=b'{"query": "{ __typename }"' + padding.encode() + b"}",
         headers={"content-type": "application/json"},
     )
     assert response.status_code == 413
@@ -89,9 +90,10 @@ async def test_batch_runs_up_to_max_batch(client: httpx.AsyncClient) -> None:
 
 
 async def test_request_id_is_echoed_or_generated(client: httpx.AsyncClient) -> None:
-    response = await client.post("/graphql", json={"query": "{ __typename }"}, headers={"x-request-id": "abc-123_x"})
+    body = {"query": "{ __typename }"}
+    response = await client.post("/graphql", json=body, headers={"x-request-id": "abc-123_x"})
     assert response.headers["x-request-id"] == "abc-123_x"
-    response = await client.post("/graphql", json={"query": "{ __typename }"}, headers={"x-request-id": "bad id\x01"})
+    response = await client.post("/graphql", json=body, headers={"x-request-id": "bad id\x01"})
     generated = response.headers["x-request-id"]
     assert generated != "bad id\x01" and len(generated) == 32
     refused = await client.post("/graphql", content=b"nope", headers={"content-type": "application/json"})
