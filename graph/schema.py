@@ -17,10 +17,10 @@ from strawberry.tools import merge_types
 from graph.errors import ErrorCodes
 from graph.limits import QueryLimits
 from graph.metrics import Metrics
-from graph.types import auth, file, file_mutations, live, todo, user
+from graph.types import auth, file, file_mutations, live, node, todo, user
 from graph.types.scalars import SCALARS
 
-AREAS: list[ModuleType] = [user, todo, file, file_mutations, auth, live]
+AREAS: list[ModuleType] = [node, user, todo, file, file_mutations, auth, live]
 
 
 def _root(name: str) -> Any:
