@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 import httpx
 import pytest
 
@@ -56,7 +58,7 @@ async def test_body_over_limit_is_413_before_parsing(client: httpx.AsyncClient) 
 
 
 async def test_chunked_body_over_limit_is_413(client: httpx.AsyncClient) -> None:
-    async def chunks():  # type: ignore[no-untyped-def]
+    async def chunks() -> AsyncIterator[bytes]:
         yield b'{"query": "{ __typename }", "x": "'
         for _ in range(20):
             yield b"x" * 65536

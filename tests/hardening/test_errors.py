@@ -1,0 +1,74 @@
+"""Error masking: a driver failure is INTERNAL with nothing internal in it; production hides schema hints."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+
+from graph.app import create_app
+from graph.db import Database
+from graph.settings import Settings
+from tests.factories import make_session, make_todo, make_user
+from tests.graphql import gql
+
+
+async def test_forced_driver_error_is_internal_without_internals(
+    client: httpx.AsyncClient, db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    user = await make_user(db)
+    await make_todo(db, user["id"])
+    token = await make_session(db, user["id"])
+    # A real driver error: the column the resolver selects is gone (restored below).
+    await db.execute("ALTER TABLE todos RENAME COLUMN title TO title_gone")
+    try:
+        response = await client.post(
+            "/graphql",
+            json={"query": "{ viewer { todos { edges { node { id title } } } } }"},
+            headers={"Authorization": f"Bearer {token}", "x-request-id": "req-masking-1"},
+        )
+    finally:
+        await db.execute("ALTER TABLE todos RENAME COLUMN title_gone TO title")
+    assert response.status_code == 200
+    body = response.json()
+    codes = {error["extensions"]["code"] for error in body["errors"]}
+    assert codes == {"INTERNAL"}
+    assert {error["message"] for error in body["errors"]} == {"Internal server error"}
+    shown = json.dumps([[e["message"], e["extensions"]] for e in body["errors"]]).lower()
+    for leak in ("title", "column", "select", "asyncpg", "traceback", ".py", "postgres"):
+        assert leak not in shown
+    text = response.text.lower()
+    for leak in ("title_gone", "select", "asyncpg", "traceback", ".py", "postgres"):
+        assert leak not in text
+    # ...but the server log has it, with the request id.
+    logged = [r for r in caplog.records if "req-masking-1" in r.getMessage()]
+    assert logged and logged[0].exc_info is not None
+
+
+@pytest.fixture
+async def production_client(
+    make_settings: Callable[..., Settings], db: Database
+) -> AsyncIterator[httpx.AsyncClient]:
+    settings = make_settings(environment="production", url_signing_secret="test-secret-for-production")
+    app: Starlette = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+            yield c
+
+
+async def test_production_hides_introspection_suggestions_and_graphiql(
+    production_client: httpx.AsyncClient,
+) -> None:
+    result: dict[str, Any] = await gql(production_client, "{ __schema { types { name } } }")
+    assert result["data"] is None
+    assert result["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    result = await gql(production_client, "{ viewr { id } }")
+    assert "did you mean" not in result["errors"][0]["message"].lower()
+    page = await production_client.get("/graphql", headers={"accept": "text/html"})
+    assert page.status_code == 404
+    assert "graphiql" not in page.text.lower()
