@@ -5,7 +5,6 @@ Pure ASGI (no BaseHTTPMiddleware) so streaming responses and WebSockets pass thr
 
 from __future__ import annotations
 
-import contextvars
 import re
 import uuid
 from collections.abc import Callable
@@ -15,12 +14,11 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graph.errors import PAYLOAD_TOO_LARGE, error_body
+from graph.logging import request_id_var
 
 REQUEST_ID_HEADER = "x-request-id"
 _VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
 
-# The current request's id, for log lines written anywhere below the middleware.
-request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 
 # API responses are JSON: nothing in them may run, load or be framed.
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
