@@ -25,6 +25,7 @@ import httpx
 QUERY = (
     "query($after: String) { todos(first: 20, after: $after) { nodes { id title } pageInfo { endCursor } } }"
 )
+URL = "http://127.0.0.1:5690/graphql"  # replaced by --url
 WALK = "query($after: String) { todos(first: 100, after: $after) { pageInfo { endCursor } } }"
 
 
@@ -57,7 +58,7 @@ async def timed(client: httpx.AsyncClient, after: str | None, repeat: int) -> li
     samples = []
     for _ in range(repeat):
         start = time.perf_counter()
-        r = await client.post("", json={"query": QUERY, "variables": {"after": after}})
+        r = await client.post(URL, json={"query": QUERY, "variables": {"after": after}})
         samples.append((time.perf_counter() - start) * 1000)
         assert r.status_code == 200 and "errors" not in r.json(), r.text
     return samples
@@ -70,13 +71,15 @@ async def main() -> None:
     ap.add_argument("--depth", type=int, default=5000, help="page number (20 rows per page)")
     ap.add_argument("--repeat", type=int, default=200)
     args = ap.parse_args()
+    global URL
+    URL = args.url
     db_url = os.environ["DATABASE_URL"]
     await seed(db_url, args.rows)
     headers = {"Authorization": "Bearer tok-depth"}
-    async with httpx.AsyncClient(base_url=args.url, headers=headers, timeout=30) as client:
+    async with httpx.AsyncClient(headers=headers, timeout=30) as client:
         after = None
         for _ in range((args.depth - 1) * 20 // 100):
-            r = await client.post("", json={"query": WALK, "variables": {"after": after}})
+            r = await client.post(URL, json={"query": WALK, "variables": {"after": after}})
             after = r.json()["data"]["todos"]["pageInfo"]["endCursor"]
         for label, cursor in (("page 1", None), (f"page {args.depth}", after)):
             await timed(client, cursor, 20)  # warm-up
