@@ -14,11 +14,11 @@ from typing import NoReturn
 
 from pydantic import ValidationError
 
-from graph.cli import db, files, schema, serve
+from graph.cli import db, files, schema, serve, users
 from graph.cli.common import CliError
 
 # Areas register their own subcommands here.
-COMMAND_MODULES = [serve, schema, db, files]
+COMMAND_MODULES = [serve, schema, db, files, users]
 
 
 class _Parser(argparse.ArgumentParser):
