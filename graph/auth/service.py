@@ -195,9 +195,10 @@ class Auth:
         await self.limiter.enforce(limits, self.settings.signin_fail_window_seconds)
         row = await self.db.fetchrow(USER_WITH_PASSWORD_SQL.format(key="email"), address)
         stored = row["password_hash"] if row is not None else None
-        if row is None or not await self.passwords.verify(stored, password):
+        # Verified even when there is no such user (against a dummy hash): same time either way.
+        verified = await self.passwords.verify(stored, password)
+        if row is None or stored is None or not verified:
             raise Unauthenticated("Wrong email or password")
-        assert stored is not None
         rehashed = await self.passwords.hash(password) if self.passwords.needs_rehash(stored) else None
         async with self.db.transaction() as con:
             await self.limiter.refund(list(limits), con)
