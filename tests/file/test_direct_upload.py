@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import httpx
@@ -9,7 +10,7 @@ import httpx
 from graph.db import Database
 from graph.storage import Storage
 from tests.factories import make_session, make_user
-from tests.file.conftest import FILE_FIELDS, UPLOAD_MAX, fetch_url, object_keys
+from tests.file.conftest import FILE_FIELDS, UPLOAD_MAX, Backend, fetch_url, object_keys
 from tests.graphql import gql
 
 CREATE = """
@@ -129,3 +130,16 @@ async def test_local_upload_url_refuses_a_forged_token(files_client: httpx.Async
     )
     # Local backend: a bad signature is forbidden; S3 backend: the route does not exist.
     assert response.status_code in (403, 404)
+
+
+async def test_direct_upload_larger_than_the_json_body_limit_is_accepted(
+    files_client: httpx.AsyncClient, user_token: tuple[dict[str, Any], str], backend: Backend
+) -> None:
+    # The PUT carries file bytes, capped by the signed ticket, not by MAX_BODY_BYTES (JSON requests).
+    _, token = user_token
+    content = os.urandom(backend.settings.max_body_bytes + 1024)
+    ticket = await ticket_for(files_client, token, "big.bin", "application/octet-stream", len(content))
+    response = await put(files_client, ticket, content)
+    assert response.status_code == 200, response.text
+    result = await gql(files_client, COMPLETE, {"id": ticket["id"]}, token=token)
+    assert result["data"]["completeUpload"]["size"] == len(content)
