@@ -18,7 +18,7 @@ from graph.auth.viewer import Viewer
 from graph.context import Context, Info
 from graph.sql.cursor import global_id, pk_of
 from graph.types.node import Node, register_node
-from graph.types.user import USER_COLUMNS, User
+from graph.types.user import User, load_user
 from models.errors import NotFound
 
 SESSION_COLUMNS = "id, expires_at, ip_address, user_agent, user_id, created_at, updated_at"
@@ -46,8 +46,7 @@ class Session(Node):
 
     @strawberry.field(description="Whose session this is.")
     async def user(self, info: Info) -> User:
-        row = await info.context.db.fetchrow(f'SELECT {USER_COLUMNS} FROM "user" WHERE id = $1', self.user_id)
-        return User.from_row(row)
+        return await load_user(info, self.user_id)
 
     @classmethod
     def from_row(cls, row: Any) -> Session:

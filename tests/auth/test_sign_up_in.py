@@ -178,3 +178,22 @@ async def test_update_profile_changes_only_given_fields(client: httpx.AsyncClien
     escalate = await gql(client, "mutation { updateProfile(input: {role: ADMIN}) { role } }", token=token)
     assert error_code(escalate) == "BAD_USER_INPUT"
     assert await db.fetchval('SELECT role FROM "user"') == "user"
+
+
+async def test_cookie_cannot_drive_a_mutation_from_a_cross_site_form(
+    app: Starlette, client: httpx.AsyncClient, db: Database
+) -> None:
+    token = (await sign_up(client))["token"]
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://testserver", cookies={COOKIE_NAME: token}
+    ) as browser:
+        # What a form or a no-preflight fetch on another site can send: never executed.
+        for content_type, body in (
+            ("text/plain", '{"query": "mutation { signOut }"}'),
+            ("application/x-www-form-urlencoded", "query=mutation%20%7B%20signOut%20%7D"),
+        ):
+            response = await browser.post("/graphql", content=body, headers={"Content-Type": content_type})
+            assert response.status_code == 415, (content_type, response.text)
+        assert (await gql(browser, VIEWER))["data"]["viewer"] is not None
+    assert await db.fetchval('SELECT count(*) FROM "session"') == 1
