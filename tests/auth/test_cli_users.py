@@ -35,7 +35,11 @@ async def test_create_admin_with_password_on_stdin_can_sign_in(
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("created admin root@example.com (id ")
+    # The CLI hashed with the default Argon2 parameters; the test app uses cheaper ones.
+    assert "$m=19456,t=2,p=1$" in await db.fetchval("SELECT password FROM account")
     signed_in = await sign_in(client, email="root@example.com", password=PASSWORD)
+    # Signing in upgraded the stored hash to the server's current parameters.
+    assert "$m=1024,t=1,p=1$" in await db.fetchval("SELECT password FROM account")
     assert signed_in["data"]["signIn"]["user"]["role"] == "ADMIN"
     assert signed_in["data"]["signIn"]["user"]["emailVerified"] is True
 
