@@ -12,8 +12,11 @@ import pytest
 
 from graph.app import create_app
 from graph.db import Database
+from graph.sql.cursor import global_id
 from graph.storage import LocalStorage, Storage
+from tests.factories import make_file
 from tests.file.conftest import Backend, closed_port, object_keys, upload
+from tests.graphql import gql
 
 
 @pytest.fixture(params=["local", "s3-missing-bucket", "s3-unreachable"])
@@ -61,6 +64,19 @@ async def test_readyz_reports_storage_when_healthy(files_client: httpx.AsyncClie
     ready = await files_client.get("/readyz")
     assert ready.status_code == 200
     assert ready.json()["checks"]["storage"] is True
+
+
+async def test_delete_while_storage_is_down_removes_the_row_and_leaves_the_object_to_gc(
+    broken_client: httpx.AsyncClient, user_token: tuple[dict[str, Any], str], db: Database
+) -> None:
+    user, token = user_token
+    row = await make_file(db, user["id"])
+    file_id = global_id("File", row["id"])
+    result = await gql(
+        broken_client, "mutation($id: ID!) { deleteFile(id: $id) }", {"id": file_id}, token=token
+    )
+    assert result == {"data": {"deleteFile": file_id}}
+    assert await db.fetchval("SELECT count(*) FROM files") == 0
 
 
 @pytest.fixture

@@ -187,6 +187,10 @@ async def test_another_users_file_does_not_exist_for_them(
     assert renamed["errors"][0]["extensions"]["code"] == "NOT_FOUND"
     deleted = await gql(files_client, DELETE, {"id": f["id"]}, token=other_token)
     assert deleted["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+    node = await gql(
+        files_client, "query($id: ID!) { node(id: $id) { id } }", {"id": f["id"]}, token=other_token
+    )
+    assert node == {"data": {"node": None}}
 
     assert await db.fetchval("SELECT name FROM files") == "mine.txt"
     assert await object_keys(storage, owner["id"]) == [f["path"]]
