@@ -23,7 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graph import errors as codes
 from graph.settings import Settings
-from graph.storage import LocalStorage, request_base_url
+from graph.storage import LocalStorage, content_disposition, request_base_url
 from models.errors import PayloadTooLarge
 
 log = logging.getLogger(__name__)
@@ -258,8 +258,6 @@ async def serve_file(request: Request) -> Response:
     payload = storage.signer.verify(request.path_params["token"])
     if payload is None or payload.get("op") != "get":
         raise HTTPException(403, "Invalid or expired link")
-    from graph.storage import content_disposition
-
     path = storage.object_path(payload["key"])
     if not path.is_file():
         raise HTTPException(404)
