@@ -31,9 +31,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
+from starlette.websockets import WebSocket, WebSocketDisconnect
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     ConnectionInitMessage,
+    Message,
     PingMessage,
     SubscribeMessage,
 )
@@ -239,6 +242,16 @@ class LiveTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
             live.changed.clear()
             await live.changed.wait()
         await live.pubsub.wait_connected()
+
+    async def send_message(self, message: Message) -> None:
+        # The view's orjson encoder yields bytes, which the base adapter sends as BINARY frames;
+        # graphql-ws clients (browsers) parse only text frames.
+        websocket = self.context.request
+        assert isinstance(websocket, WebSocket)
+        try:
+            await websocket.send_text(orjson.dumps(message).decode())
+        except WebSocketDisconnect as exc:
+            raise WebSocketDisconnected from exc
 
     async def shutdown(self) -> None:
         await super().shutdown()

@@ -122,7 +122,13 @@ class Live:
         if self.pending:
             return self.pending.pop(0)
         async with asyncio.timeout(WAIT):
-            message: dict[str, Any] = orjson.loads(await self.ws.recv())
+            return self._decode(await self.ws.recv())
+
+    @staticmethod
+    def _decode(frame: str | bytes) -> dict[str, Any]:
+        # Browsers' graphql-ws clients parse text frames only.
+        assert isinstance(frame, str), "the server sent a binary frame"
+        message: dict[str, Any] = orjson.loads(frame)
         return message
 
     async def init(self, payload: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -138,7 +144,7 @@ class Live:
         await self.send({"type": "ping"})
         async with asyncio.timeout(WAIT):
             while True:
-                message: dict[str, Any] = orjson.loads(await self.ws.recv())
+                message = self._decode(await self.ws.recv())
                 if message["type"] == "pong":
                     return
                 self.pending.append(message)
