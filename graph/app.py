@@ -16,6 +16,7 @@ from starlette.staticfiles import StaticFiles
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from graph.auth.service import auth_services
+from graph.compiled.runner import CompiledReads
 from graph.context import Services
 from graph.db import close_database, open_database
 from graph.live import LiveTransportWSHandler
@@ -67,10 +68,14 @@ def create_app(settings: Settings) -> Starlette:
         pubsub = services.extra["pubsub"] = PubSub(settings.database_url)
         await pubsub.start()
         view.services = app.state.services = services
+        if settings.compiled_reads:
+            view.compiled = CompiledReads(view.schema._schema, db, settings)  # type: ignore[attr-defined]
+        app.state.compiled = view.compiled
         try:
             yield
         finally:
             view.services = None
+            view.compiled = None
             await pubsub.stop()
             await storage.close()
             await close_database(db)

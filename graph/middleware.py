@@ -91,20 +91,25 @@ class BodyLimit:
     """Refuse a request body over the limit with 413, before the app reads all of it.
 
     A declared Content-Length over the limit is refused without reading anything; otherwise the
-    body is counted as it streams in. Multipart requests (uploads) pass: graph/uploads.py guards
-    them with the larger upload limit.
+    body is counted as it streams in. Uploads pass: multipart requests and the local storage's
+    signed PUT URLs (`exempt_prefixes`) are capped by graph/uploads.py with the upload limit.
     """
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, *, max_bytes: int, exempt_prefixes: tuple[str, ...] = ("/files/",)
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.exempt_prefixes = exempt_prefixes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        if headers.get("content-type", "").startswith("multipart/"):
+        if headers.get("content-type", "").startswith("multipart/") or scope["path"].startswith(
+            self.exempt_prefixes
+        ):
             await self.app(scope, receive, send)
             return
         limit = self.max_bytes

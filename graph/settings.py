@@ -84,7 +84,7 @@ class Settings(BaseSettings):
     introspection: bool | None = None
     graphiql: bool | None = None
     persisted_queries_only: bool = False
-    # The allow-list for persisted_queries_only: JSON {sha256 hex: query}; default graph/persisted_queries.json.
+    # Allow-list for persisted_queries_only: JSON {sha256 hex: query}; default graph/persisted_queries.json.
     persisted_queries_manifest: Path | None = None
     compiled_reads: bool = True
 

@@ -11,6 +11,7 @@ Persisted queries (graph/persisted.py) are resolved before execution.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import replace
 from typing import Any
 
@@ -29,6 +30,7 @@ from strawberry.types import ExecutionResult
 from graph.auth.backend import authenticate
 from graph.auth.cookies import set_session_cookie
 from graph.auth.tokens import COOKIE_NAME, token_from_headers
+from graph.compiled.runner import CompiledReads
 from graph.context import Context, Services
 from graph.errors import (
     BAD_USER_INPUT,
@@ -40,7 +42,7 @@ from graph.errors import (
     database_unavailable,
     error_body,
 )
-from graph.metrics import HTTP_REFUSED
+from graph.metrics import GRAPHQL_LATENCY, GRAPHQL_REQUESTS, HTTP_REFUSED, operation_label
 from graph.middleware import BodyTooLarge
 from graph.persisted import PersistedQueries, Refusal
 
@@ -74,6 +76,8 @@ class GraphQLView(GraphQL[Context, None]):
         # Set by the app's lifespan once the database is open.
         self.services: Services | None = None
         self.persisted = PersistedQueries()
+        # The compiled read path (graph/compiled); set in the lifespan unless COMPILED_READS=false.
+        self.compiled: CompiledReads | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -81,7 +85,7 @@ class GraphQLView(GraphQL[Context, None]):
             return
         request = Request(scope=scope, receive=receive)
         try:
-            response = await self.run(request)
+            response = await self._compiled(request) or await self.run(request)
         except HTTPException as exc:
             status = _status_for(exc)
             response = self._refusal(status, exc.reason, BAD_USER_INPUT)
@@ -98,6 +102,46 @@ class GraphQLView(GraphQL[Context, None]):
             )
             response = self._refusal(500, INTERNAL_MESSAGE, INTERNAL)
         await response(scope, receive, send)
+
+    async def _compiled(self, request: Request) -> Response | None:
+        """The compiled read path: one SQL statement answers, or None (the resolver path answers)."""
+        services = self.services
+        if services is None or self.compiled is None or request.method != "POST":
+            return None
+        content_type, _ = parse_content_type(request.headers.get("content-type", ""))
+        if content_type not in JSON_TYPES:
+            return None
+        token, from_cookie = token_from_headers(
+            request.headers.get("authorization"), request.cookies.get(COOKIE_NAME)
+        )
+        if token is None:
+            return None
+        try:
+            body = orjson.loads(await request.body())
+        except orjson.JSONDecodeError:
+            return None  # the resolver path reports it
+        if not isinstance(body, dict) or body.get("extensions"):
+            return None  # persisted queries and extensions take the resolver path
+        started = time.perf_counter()
+        try:
+            answered = await self.compiled.answer(body, token)
+        except Exception as exc:
+            if database_unavailable(exc):
+                raise _DatabaseUnavailable from exc
+            log.warning("compiled read failed, using the resolver path", exc_info=True)
+            return None
+        if answered is None:
+            return None
+        text, refreshed = answered
+        name = operation_label(body.get("operationName"))
+        GRAPHQL_REQUESTS.labels(name, "query", "ok").inc()
+        GRAPHQL_LATENCY.labels(name, "query").observe(time.perf_counter() - started)
+        response = Response(text, media_type="application/json")
+        if services.settings.development:
+            response.headers["x-graphql-path"] = "compiled"
+        if refreshed and from_cookie:
+            set_session_cookie(response, token, services.settings)
+        return response
 
     @staticmethod
     def _refusal(status: int, message: str, code: str) -> Response:

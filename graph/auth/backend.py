@@ -15,7 +15,9 @@ from graph.db import Database
 from graph.settings import Settings
 
 # Expired sessions are anonymous; the unique index on session.token makes this an index probe.
-VIEWER_SQL = """
+# The lookup and the sliding refresh as CTEs `found` and `refreshed` (the compiled read path
+# puts them in front of its own statement); params $1 token hash, $2 ttl, $3 refresh seconds.
+VIEWER_CTES = """
 WITH found AS (
   SELECT s.id, s.user_id, s.expires_at, s.updated_at, u.role
   FROM "session" s JOIN "user" u ON u.id = s.user_id
@@ -25,12 +27,16 @@ WITH found AS (
   WHERE id = (SELECT id FROM found) AND updated_at <= now() - make_interval(secs => $3)
   RETURNING id, expires_at, updated_at
 )
-SELECT f.id, f.user_id, f.role,
+"""
+VIEWER_SQL = (
+    VIEWER_CTES
+    + """SELECT f.id, f.user_id, f.role,
        coalesce(r.expires_at, f.expires_at) AS expires_at,
        coalesce(r.updated_at, f.updated_at) AS updated_at,
        r.id IS NOT NULL AS refreshed
 FROM found f LEFT JOIN refreshed r ON r.id = f.id
 """
+)
 
 # A token is 43 url-safe characters; anything much longer is garbage not worth hashing.
 MAX_TOKEN_LENGTH = 512

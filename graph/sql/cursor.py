@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 
 from graph.sql.declare import Kind
+from graph.types.scalars import serialize_datetime
 from models.errors import Invalid
 
 
@@ -48,7 +49,8 @@ def order_digest(type_name: str, order: tuple[tuple[str, bool], ...]) -> str:
 
 
 def _jsonable(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, datetime) else value
+    # The DateTime scalar's fixed form, which SQL reproduces (the compiled path builds cursors too).
+    return serialize_datetime(value) if isinstance(value, datetime) else value
 
 
 def encode_cursor(digest: str, values: list[Any]) -> str:
