@@ -63,12 +63,28 @@ _TOO_MANY_TOKENS = re.compile(r"Document contains more than \d+ tokens")
 _SUGGESTION = re.compile(r" ?Did you mean .*\?$")
 
 
+def _raised_in_asyncpg(exc: BaseException) -> bool:
+    tb = exc.__traceback__
+    while tb is not None:
+        if str(tb.tb_frame.f_globals.get("__name__", "")).startswith("asyncpg"):
+            return True
+        tb = tb.tb_next
+    return False
+
+
 def database_unavailable(exc: BaseException) -> bool:
-    """True when `exc` (or what caused it) means PostgreSQL could not be reached."""
+    """True when `exc` (or what caused it) means PostgreSQL could not be reached.
+
+    Besides the driver's connection errors, any OSError raised inside asyncpg counts (a missing
+    unix socket is FileNotFoundError, an unknown host socket.gaierror); OSErrors from anywhere
+    else (local files) do not.
+    """
     seen = 0
     current: BaseException | None = exc
     while current is not None and seen < 5:
         if isinstance(current, UNAVAILABLE_ERRORS):
+            return True
+        if isinstance(current, OSError) and _raised_in_asyncpg(current):
             return True
         current = current.__cause__ or current.__context__
         seen += 1
