@@ -27,9 +27,10 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import asyncpg
 import orjson
 from starlette.websockets import WebSocket, WebSocketDisconnect
 from strawberry.http.exceptions import WebSocketDisconnected
@@ -75,6 +76,9 @@ EXPIRED_REASON = "Unauthenticated: session expired"
 
 # How long a ping may wait for subscriptions to register before it is answered anyway.
 PING_SETTLE_SECONDS = 5.0
+
+# How soon an expiry check that could not reach the database is retried.
+EXPIRY_RETRY = timedelta(seconds=10)
 
 # The session's current expiry (sessions slide, so it may have moved since connection_init).
 SESSION_EXPIRY_SQL = 'SELECT expires_at FROM "session" WHERE id = $1'
@@ -154,7 +158,13 @@ class LiveConnection:
         while True:
             await asyncio.sleep(max(0.0, (expires_at - datetime.now(UTC)).total_seconds()))
             # The session may have slid forward (or been deleted) since we last looked.
-            current = await db.fetchval(SESSION_EXPIRY_SQL, self.viewer.session_id)
+            try:
+                current = await db.fetchval(SESSION_EXPIRY_SQL, self.viewer.session_id)
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError):
+                # Database unreachable: keep the connection and look again shortly.
+                log.warning("session expiry check failed session=%s", self.viewer.session_id, exc_info=True)
+                expires_at = datetime.now(UTC) + EXPIRY_RETRY
+                continue
             if current is None or current <= datetime.now(UTC):
                 self.close(CLOSE_UNAUTHENTICATED, EXPIRED_REASON)
                 return
