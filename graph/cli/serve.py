@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
+import tempfile
 from typing import Any, NoReturn
 
 from graph import embedded
@@ -42,6 +44,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         # uvicorn re-raises SIGTERM once it has drained; this handler turns it into an exit that
         # unwinds through `finally`, so the embedded PostgreSQL is stopped too.
         signal.signal(signal.SIGTERM, _exit_on_sigterm)
+        if args.workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            # /metrics merges every worker's numbers through files here (graph/metrics.py).
+            os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="graph-metrics-")
         uvicorn.run(
             "graph.app:app_from_env",
             factory=True,
