@@ -21,7 +21,6 @@ import time
 from collections.abc import AsyncIterator
 
 import httpx
-
 from _client import sign_up
 
 SLOW = "query BenchDrain { viewer { todos(first: 100) { totalCount edges { node { id title } } } } }"
@@ -42,7 +41,9 @@ async def wait_ready(url: str, proc: subprocess.Popen[bytes]) -> None:
 
 
 async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--port", type=int, default=8012)
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--grace", type=int, default=20)
@@ -52,7 +53,7 @@ async def main() -> None:
         raise SystemExit("set DATABASE_URL to a migrated database")
 
     base = f"http://127.0.0.1:{args.port}"
-    proc = subprocess.Popen(
+    proc = subprocess.Popen(  # noqa: ASYNC220 - started once, before any load
         [sys.executable, "-m", "graph.cli", "serve", "--port", str(args.port), "--grace", str(args.grace)]
     )
     try:
@@ -92,7 +93,8 @@ async def main() -> None:
         if proc.poll() is None:
             proc.kill()
     ok = results.count("200")
-    print(f"in flight at SIGTERM: {args.requests}  completed 200: {ok}  other: {[r for r in results if r != '200']}")
+    others = [r for r in results if r != "200"]
+    print(f"in flight at SIGTERM: {args.requests}  completed 200: {ok}  other: {others}")
     print(f"new request after SIGTERM: {after}")
     print(f"server exited with {code} {done - signalled:.2f}s after SIGTERM")
 

@@ -20,12 +20,13 @@ import subprocess
 import time
 
 import httpx
-
 from _client import QUERY, outcome, sign_up
 
 
 async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--url", default="http://127.0.0.1:8000/graphql")
     parser.add_argument("--restart", required=True, help="shell command that restarts PostgreSQL")
     parser.add_argument("--concurrency", type=int, default=16)
@@ -71,8 +72,10 @@ async def main() -> None:
         if recovered is None:
             print("NOT recovered by the end of the run")
         else:
-            print(f"seconds failing (first failure -> first success after the last failure): "
-                  f"{recovered - first_failure:.2f}")
+            print(
+                f"seconds failing (first failure -> first success after the last failure): "
+                f"{recovered - first_failure:.2f}"
+            )
             print(f"recovered {recovered - restart_done:+.2f}s relative to the restart command returning")
     else:
         print("no request failed")
