@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import logging
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -12,18 +14,25 @@ from starlette.applications import Starlette
 
 from graph.app import create_app
 from graph.db import Database
+from graph.logging import JsonFormatter, RequestIdFilter
 from graph.settings import Settings
 from tests.factories import make_session, make_todo, make_user
 from tests.graphql import gql
 
 
 async def test_forced_driver_error_is_internal_without_internals(
-    client: httpx.AsyncClient, db: Database, caplog: pytest.LogCaptureFixture
+    client: httpx.AsyncClient, db: Database
 ) -> None:
     user = await make_user(db)
     await make_todo(db, user["id"])
     token = await make_session(db, user["id"])
     # A real driver error: the column the resolver selects is gone (restored below).
+    # The production log format: one JSON object per line, stamped with the request id.
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    handler.addFilter(RequestIdFilter())
+    logging.getLogger().addHandler(handler)
     await db.execute("ALTER TABLE todos RENAME COLUMN title TO title_gone")
     try:
         response = await client.post(
@@ -33,6 +42,7 @@ async def test_forced_driver_error_is_internal_without_internals(
         )
     finally:
         await db.execute("ALTER TABLE todos RENAME COLUMN title_gone TO title")
+        logging.getLogger().removeHandler(handler)
     assert response.status_code == 200
     body = response.json()
     codes = {error["extensions"]["code"] for error in body["errors"]}
@@ -45,8 +55,11 @@ async def test_forced_driver_error_is_internal_without_internals(
     for leak in ("title_gone", "select", "asyncpg", "traceback", ".py", "postgres"):
         assert leak not in text
     # ...but the server log has it, with the request id.
-    logged = [r for r in caplog.records if "req-masking-1" in r.getMessage()]
-    assert logged and logged[0].exc_info is not None
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    logged = [
+        line for line in lines if line.get("request_id") == "req-masking-1" and line["level"] == "ERROR"
+    ]
+    assert logged and "UndefinedColumnError" in logged[0]["exc"]
 
 
 @pytest.fixture
