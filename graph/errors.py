@@ -59,6 +59,15 @@ UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
     asyncpg.exceptions.TooManyConnectionsError,
 )
 
+# Driver errors that are the client's mistake, not ours; a safety net behind each area's own checks.
+# Messages stay generic: constraint and column names are internal.
+DRIVER_CODES: dict[type[BaseException], tuple[str, str]] = {
+    asyncpg.UniqueViolationError: (CONFLICT, "Already exists"),
+    asyncpg.ForeignKeyViolationError: (BAD_USER_INPUT, "Refers to a record that does not exist"),
+    asyncpg.CharacterNotInRepertoireError: (BAD_USER_INPUT, "Text contains characters that cannot be stored"),
+    asyncpg.UntranslatableCharacterError: (BAD_USER_INPUT, "Text contains characters that cannot be stored"),
+}
+
 _TOO_MANY_TOKENS = re.compile(r"Document contains more than \d+ tokens")
 _SUGGESTION = re.compile(r" ?Did you mean .*\?$")
 
@@ -146,6 +155,13 @@ def client_error(
         extensions = extensions_for(original)
         log.info("request failed request_id=%s code=%s path=%s", request_id, extensions["code"], error.path)
         return _recoded(error, original.message, extensions)
+    for cls in type(original).__mro__:
+        if cls in DRIVER_CODES:
+            code, message = DRIVER_CODES[cls]
+            log.info(
+                "request failed request_id=%s code=%s path=%s: %s", request_id, code, error.path, cls.__name__
+            )
+            return _recoded(error, message, {"code": code})
     if database_unavailable(original):
         log.warning(
             "database unavailable request_id=%s path=%s: %s", request_id, error.path, type(original).__name__

@@ -85,3 +85,18 @@ async def test_production_hides_introspection_suggestions_and_graphiql(
     page = await production_client.get("/graphql", headers={"accept": "text/html"})
     assert page.status_code == 404
     assert "graphiql" not in page.text.lower()
+
+
+async def test_text_postgres_cannot_store_is_bad_user_input(client: httpx.AsyncClient, db: Database) -> None:
+    # Found by the fuzz test: a NUL character used to reach PostgreSQL and come back INTERNAL.
+    user = await make_user(db)
+    token = await make_session(db, user["id"])
+    result = await gql(
+        client,
+        "mutation($t: String!) { createTodo(input: {title: $t}) { id } }",
+        {"t": "a\x00b"},
+        token=token,
+    )
+    assert result["data"] is None
+    assert result["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert await db.fetchval("SELECT count(*) FROM todos") == 0
