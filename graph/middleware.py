@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graph.errors import PAYLOAD_TOO_LARGE, error_body
 from graph.logging import request_id_var
+from graph.metrics import HTTP_REFUSED
 
 REQUEST_ID_HEADER = "x-request-id"
 _VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
@@ -144,6 +145,7 @@ class BodyLimit:
 
 
 async def _refuse(send: Send, limit: int) -> None:
+    HTTP_REFUSED.labels("413", PAYLOAD_TOO_LARGE).inc()
     body = orjson.dumps(
         error_body(f"Request body is larger than {limit} bytes", PAYLOAD_TOO_LARGE, limit=limit)
     )
