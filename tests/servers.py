@@ -31,6 +31,10 @@ class Server:
     def http(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def ws(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/graphql"
+
 
 @asynccontextmanager
 async def serve(database_url: str, workdir: Path, **env: str) -> AsyncIterator[Server]:

@@ -4,14 +4,10 @@ graphql-transport-ws client speaking to them over loopback."""
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
-import httpx
 import orjson
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
@@ -19,7 +15,7 @@ from websockets.exceptions import ConnectionClosed
 
 from graph.auth.tokens import token_hash
 from graph.db import Database
-from tests.cli import GRAPH_API
+from tests.servers import Server, serve
 
 # A safety bound so a broken server fails the test instead of hanging it; never an assertion.
 WAIT = 15.0
@@ -27,80 +23,14 @@ WAIT = 15.0
 TODO_EVENTS = "subscription { todoEvents { kind id todo { id title completed createdAt updatedAt } } }"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-@dataclass
-class Server:
-    port: int
-    process: asyncio.subprocess.Process
-
-    @property
-    def http(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def ws(self) -> str:
-        return f"ws://127.0.0.1:{self.port}/graphql"
-
-
-async def _wait_ready(server: Server) -> None:
-    async with httpx.AsyncClient(base_url=server.http) as client:
-        async with asyncio.timeout(60):
-            while True:
-                assert server.process.returncode is None, "graph-api serve exited"
-                try:
-                    if (await client.get("/readyz")).status_code == 200:
-                        return
-                except httpx.TransportError:
-                    pass
-                await asyncio.sleep(0.1)  # polling for start-up, not for an outcome
-
-
 @pytest.fixture(scope="session")
 async def servers(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[list[Server]]:
     """Two server processes on different ports sharing the test database."""
-    started: list[Server] = []
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "TEST_"))}
-    try:
-        for _ in range(2):
-            workdir = tmp_path_factory.mktemp("server")  # no .env from the checkout
-            env = {
-                **base,
-                "DATABASE_URL": database_url,
-                "ENVIRONMENT": "development",
-                "DATA_DIR": str(workdir),
-                "LOG_LEVEL": "WARNING",
-            }
-            port = _free_port()
-            process = await asyncio.create_subprocess_exec(
-                GRAPH_API,
-                "serve",
-                "--port",
-                str(port),
-                "--grace",
-                "1",
-                env=env,
-                cwd=workdir,
-                stdout=asyncio.subprocess.DEVNULL,
-            )
-            started.append(Server(port, process))
-        for server in started:
-            await _wait_ready(server)
-        yield started
-    finally:
-        for server in started:
-            server.process.terminate()
-        for server in started:
-            try:
-                async with asyncio.timeout(20):
-                    await server.process.wait()
-            except TimeoutError:
-                server.process.kill()
+    async with AsyncExitStack() as stack:
+        yield [
+            await stack.enter_async_context(serve(database_url, tmp_path_factory.mktemp("server")))
+            for _ in range(2)
+        ]
 
 
 async def session_id_of(db: Database, token: str) -> str:
