@@ -14,7 +14,8 @@ from graph.live import notify_todo
 from graph.sql.cursor import global_id
 from tests.factories import make_session, make_todo, make_user
 from tests.graphql import gql
-from tests.live.conftest import Server, live_client, session_id_of
+from tests.live.conftest import live_client, session_id_of
+from tests.servers import Server
 
 CREATE = "mutation($t: String!) { createTodo(input: {title: $t}) { id title completed createdAt updatedAt } }"
 UPDATE = (
