@@ -86,9 +86,9 @@ class SmtpMailer:
 
 
 def build_mailer(settings: Settings) -> Mailer:
-    if settings.mail_backend == "memory":
+    if settings.mail_sender == "memory":
         return MemoryMailer()
-    if settings.mail_backend == "smtp":
+    if settings.mail_sender == "smtp":
         return SmtpMailer(settings)
     return LogMailer(settings)
 

@@ -15,7 +15,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+    # Empty variables count as unset, so a copied .env.example with blanks means "defaults".
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True, env_ignore_empty=True)
 
     environment: Literal["development", "production"] = "development"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -44,7 +45,8 @@ class Settings(BaseSettings):
     seed_admin_password: SecretStr | None = None
 
     # Mail: "log" (development), "memory" (tests) or "smtp".
-    mail_backend: Literal["log", "memory", "smtp"] = "log"
+    # Unset: "log" in development, "smtp" in production (where "log" is refused: it prints links).
+    mail_backend: Literal["log", "memory", "smtp"] | None = None
     mail_from: str = "no-reply@example.com"
     smtp_host: str = "localhost"
     smtp_port: int = 587
@@ -99,10 +101,16 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _production_needs_secrets(self) -> Settings:
+        if self.environment == "production" and self.mail_backend == "log":
+            raise ValueError("MAIL_BACKEND=log prints single-use links to the log: development only")
         if self.environment == "production" and self.s3_bucket is None:
             if self.url_signing_secret is None:
                 raise ValueError("URL_SIGNING_SECRET is required in production with local file storage")
         return self
+
+    @property
+    def mail_sender(self) -> str:
+        return self.mail_backend or ("log" if self.development else "smtp")
 
     @property
     def development(self) -> bool:
