@@ -12,18 +12,17 @@ the planner keeps using the (user_id, created_at, id) indexes, and only one bran
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from graphql import GraphQLEnumType, GraphQLList, GraphQLNonNull, get_named_type
+from graphql import GraphQLEnumType, GraphQLInputObjectType, get_named_type
 
 from graph.auth.backend import VIEWER_CTES
 from graph.compiled.selection import NotCompilable, Selected, _Collector
 from graph.sql import build
 from graph.sql.build import Page, Params, Scope, Term
 from graph.sql.cursor import order_digest
-from graph.sql.declare import Kind, Table, table_of
+from graph.sql.declare import LISTS, Kind, ListField, Table, table_of
 from models.errors import DomainError
 
 TS = '\'YYYY-MM-DD"T"HH24:MI:SS.US"Z"\''
@@ -79,73 +78,22 @@ class Gen:
     scope: Scope
     collector: _Collector
     n: int = 0
-    refused: bool = False
-    # Per (parent type, field name): how the arguments become a Page / filters.
-    extras: dict[str, Any] = field(default_factory=dict)
 
     def alias(self, base: str) -> str:
         self.n += 1
         return f"{base}{self.n}"
 
 
-# --- how each list/aggregate field maps to declarations (resolver code does the same via the area
-# modules' `*_page` helpers, which are reused here) -------------------------------------------
+# --- aggregate fields: the areas' own aggregate templates and filter inputs (lists come from
+# the declarations' LISTS registry) ---------------------------------------------------------
 
 
 def _areas() -> dict[str, Any]:
-    from graph.filters import order_values
-    from graph.relay import connection_args
     from graph.types import file as files_area
     from graph.types import todo as todos_area
     from graph.types import user as users_area
 
-    def args(a: dict[str, Any]) -> dict[str, Any]:
-        return {snake(k): v for k, v in a.items()}
-
-    def todo_page(a: dict[str, Any]) -> Page:
-        a = args(a)
-        return todos_area.todo_page(
-            a.get("first"),
-            a.get("after"),
-            a.get("last"),
-            a.get("before"),
-            _input(todos_area.TodoFilter, a.get("filter")),
-            _inputs(todos_area.TodoOrder, a.get("order_by")),
-        )
-
-    def file_page(a: dict[str, Any]) -> Page:
-        a = args(a)
-        return files_area.file_page(
-            a.get("first"),
-            a.get("after"),
-            a.get("last"),
-            a.get("before"),
-            _input(files_area.FileFilter, a.get("filter")),
-            _inputs(files_area.FileOrder, a.get("order_by")),
-        )
-
-    def user_page(a: dict[str, Any]) -> Page:
-        a = args(a)
-        return connection_args(
-            users_area.USERS,
-            first=a.get("first"),
-            after=a.get("after"),
-            last=a.get("last"),
-            before=a.get("before"),
-            filters={"search": a.get("search")},
-            order=order_values(users_area.USERS, _inputs(users_area.UserOrder, a.get("order_by"))),
-        )
-
     return {
-        "connections": {
-            ("Query", "todos"): (todos_area.TODOS, todo_page, False),
-            ("User", "todos"): (todos_area.TODOS, todo_page, False),
-            ("Query", "files"): (files_area.FILES, file_page, False),
-            ("User", "files"): (files_area.FILES, file_page, False),
-            ("Query", "users"): (users_area.USERS, user_page, True),
-        },
-        "todo_filters": lambda a: _filters(todos_area.TODOS, todos_area.TodoFilter, a),
-        "file_filters": lambda a: _filters(files_area.FILES, files_area.FileFilter, a),
         "TODO_STATS": todos_area.TODO_STATS,
         "FILE_STATS": files_area.FILE_STATS,
         "BY_MIME": files_area.BY_MIME,
@@ -155,6 +103,21 @@ def _areas() -> dict[str, Any]:
         "FILES": files_area.FILES,
         "USERS": users_area.USERS,
     }
+
+
+def python_args(s: Selected) -> dict[str, Any]:
+    """The field's coerced arguments as its resolver receives them: snake_case names, input
+    objects as their Strawberry classes (found through the schema), lists of them likewise."""
+    assert s.definition is not None
+    out: dict[str, Any] = {}
+    for name, value in s.args.items():
+        named = get_named_type(s.definition.args[name].type)
+        definition = (named.extensions or {}).get("strawberry-definition")
+        cls = getattr(definition, "origin", None) if isinstance(named, GraphQLInputObjectType) else None
+        if cls is not None:
+            value = _inputs(cls, value) if isinstance(value, list) else _input(cls, value)
+        out[snake(name)] = value
+    return out
 
 
 def _input(cls: Any, value: Any) -> Any:
@@ -168,12 +131,6 @@ def _input(cls: Any, value: Any) -> Any:
 
 def _inputs(cls: Any, values: Any) -> Any:
     return None if values is None else [_input(cls, v) for v in values]
-
-
-def _filters(table: Table, cls: Any, a: dict[str, Any]) -> dict[str, Any]:
-    from graph.filters import filter_values
-
-    return filter_values(table, _input(cls, a.get("filter")))
 
 
 _AREAS: dict[str, Any] | None = None
@@ -220,10 +177,9 @@ def field_expr(g: Gen, table: Table, row: str, s: Selected) -> str:
         x = g.alias(target.alias)
         cond = f"{x}.{relation.remote} = {row}.{relation.local} AND {build.visible(target, x, g.scope)}"
         return f"(SELECT {node_json(g, target, x, s.children)} FROM {target.table} {x} WHERE {cond})"
-    key = (table.type_name, s.name)
-    conn = areas()["connections"].get(key)
-    if conn is not None:
-        return connection(g, s, conn, parent=(table, row))
+    listed = LISTS.get((table.type_name, s.name))
+    if listed is not None:
+        return connection(g, s, listed, parent=(table, row))
     if s.name in ("todoStats", "fileStats"):
         return stats(g, s, parent=(table, row))
     raise NotCompilable(f"{table.type_name}.{s.name}")
@@ -242,17 +198,12 @@ def _parent_cond(table: Table, alias: str, parent: tuple[Table, str] | None) -> 
     raise NotCompilable(f"no link from {table.type_name} to {ptable.type_name}")
 
 
-def connection(
-    g: Gen,
-    s: Selected,
-    conn: tuple[Table, Callable[[dict[str, Any]], Page], bool],
-    parent: tuple[Table, str] | None,
-) -> str:
-    table, make_page, admin_only = conn
-    if admin_only and g.scope.admin != "TRUE":
+def connection(g: Gen, s: Selected, listed: ListField, parent: tuple[Table, str] | None) -> str:
+    table = listed.table
+    if listed.admin_only and g.scope.admin != "TRUE":
         raise Refused()
     try:
-        page = make_page(s.args)
+        page: Page = listed.page(**python_args(s))
     except DomainError as exc:
         raise NotCompilable(f"argument error: {exc}") from None
     p = g.params
@@ -389,23 +340,23 @@ def _agg_where(
     return " AND ".join(conds)
 
 
-def _filters_of(kind: str, s: Selected) -> dict[str, Any]:
+def _filters_of(table: Table, s: Selected) -> dict[str, Any]:
+    """The field's `filter` argument as the builders read it (same conversion as the resolver)."""
+    from graph.filters import filter_values
+
     try:
-        result: dict[str, Any] = areas()[kind](s.args)
+        return filter_values(table, python_args(s).get("filter"))
     except DomainError as exc:
         raise NotCompilable(f"argument error: {exc}") from None
-    return result
 
 
 def stats(g: Gen, s: Selected, parent: tuple[Table, str] | None) -> str:
     A = areas()
     if s.name == "todoStats":
-        table, selects, filters = A["TODOS"], dict(A["TODO_STATS"]), _filters_of("todo_filters", s)
+        table, selects, filters = A["TODOS"], dict(A["TODO_STATS"]), _filters_of(A["TODOS"], s)
         selects["pending"] = f"({selects['count']}) - ({selects['completed']})"
     else:
-        table, selects, filters = A["FILES"], dict(A["FILE_STATS"]), _filters_of("file_filters", s)
-        if table.search_column and filters.get("search") is not None:
-            pass
+        table, selects, filters = A["FILES"], dict(A["FILE_STATS"]), _filters_of(A["FILES"], s)
     a = g.alias(table.alias)
     where_sql = _agg_where(g, table, a, filters, parent)
     pairs = []
@@ -453,7 +404,7 @@ def by_mime(g: Gen, s: Selected, filters: dict[str, Any], parent: tuple[Table, s
 def groups(g: Gen, s: Selected) -> str:
     A = areas()
     table = A["TODOS"]
-    filters = _filters_of("todo_filters", s)
+    filters = _filters_of(A["TODOS"], s)
     by = list(dict.fromkeys(b.name if hasattr(b, "name") else str(b) for b in s.args.get("by", [])))
     keys = [A["GROUP_KEYS"][b] for b in by]
     a = g.alias(table.alias)
@@ -503,9 +454,9 @@ def root_expr(g: Gen, s: Selected) -> str:
         u = g.alias(users.alias)
         row = node_json(g, users, u, s.children)
         return f"(SELECT {row} FROM {users.table} {u} WHERE {u}.id = {g.scope.viewer})"
-    conn = areas()["connections"].get(("Query", s.name))
-    if conn is not None:
-        return connection(g, s, conn, parent=None)
+    listed = LISTS.get(("Query", s.name))
+    if listed is not None:
+        return connection(g, s, listed, parent=None)
     if s.name in ("todoStats", "fileStats"):
         return stats(g, s, parent=None)
     if s.name == "todoGroups":
@@ -537,7 +488,3 @@ def build_statement(
         f"SELECT CASE WHEN v.admin THEN {admin} ELSE {user} END, v.refreshed FROM v"
     )
     return sql, params.values
-
-
-# Names of unused imports kept for type references in signatures.
-_ = (GraphQLList, GraphQLNonNull)

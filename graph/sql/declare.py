@@ -12,8 +12,10 @@ caller: bound parameters on the resolver path, columns of a viewer CTE on a comp
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Any
 
 
 class Op(Enum):
@@ -83,6 +85,31 @@ class Table:
 
 
 REGISTRY: dict[str, Table] = {}
+
+
+@dataclass(frozen=True)
+class ListField:
+    """A connection field over `table`. `page(**arguments)` (snake_case names, the resolver's own
+    argument objects) validates the field's arguments into a build.Page: the resolver calls it,
+    and so does the compiled read path, so both page and fail identically."""
+
+    table: Table
+    page: Callable[..., Any]
+    admin_only: bool = False
+
+
+# (parent GraphQL type, field name) -> the list it is.
+LISTS: dict[tuple[str, str], ListField] = {}
+
+
+def declare_list(
+    fields: Sequence[tuple[str, str]], table: Table, page: Callable[..., Any], *, admin_only: bool = False
+) -> None:
+    """Register connection fields (e.g. ("Query", "todos"), ("User", "todos")) over `table`."""
+    for key in fields:
+        if key in LISTS:
+            raise ValueError(f"{key} is declared twice")
+        LISTS[key] = ListField(table, page, admin_only)
 
 
 def declare(table: Table) -> Table:

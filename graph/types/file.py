@@ -26,6 +26,7 @@ from graph.sql.declare import (
     Order,
     Table,
     declare,
+    declare_list,
 )
 from graph.storage import storage_of
 from graph.types.node import Node, register_node
@@ -196,13 +197,14 @@ FileConnection = relay.Connection[File]
 
 
 def file_page(
-    first: int | None,
-    after: str | None,
-    last: int | None,
-    before: str | None,
-    filter: FileFilter | None,
-    order_by: list[FileOrder] | None,
+    first: int | None = None,
+    after: str | None = None,
+    last: int | None = None,
+    before: str | None = None,
+    filter: FileFilter | None = None,
+    order_by: list[FileOrder] | None = None,
 ) -> build.Page:
+    """The list's arguments validated into a keyset Page (the resolvers and the compiler call it)."""
     if filter is not None and any(v is not None and v < 0 for v in (filter.min_size, filter.max_size)):
         raise Invalid({"filter": "Sizes are never negative"})
     return relay.connection_args(
@@ -214,6 +216,9 @@ def file_page(
         filters=filter_values(FILES, filter),
         order=order_values(FILES, order_by),
     )
+
+
+declare_list([("Query", "files"), ("User", "files")], FILES, file_page)
 
 
 @strawberry.type

@@ -26,6 +26,7 @@ from graph.sql.declare import (
     Order,
     Table,
     declare,
+    declare_list,
 )
 from graph.types.node import Node, register_node
 from models.errors import Invalid, NotFound
@@ -179,13 +180,14 @@ TodoConnection = relay.Connection[Todo]
 
 
 def todo_page(
-    first: int | None,
-    after: str | None,
-    last: int | None,
-    before: str | None,
-    filter: TodoFilter | None,
-    order_by: list[TodoOrder] | None,
+    first: int | None = None,
+    after: str | None = None,
+    last: int | None = None,
+    before: str | None = None,
+    filter: TodoFilter | None = None,
+    order_by: list[TodoOrder] | None = None,
 ) -> build.Page:
+    """The list's arguments validated into a keyset Page (the resolvers and the compiler call it)."""
     return relay.connection_args(
         TODOS,
         first=first,
@@ -195,6 +197,9 @@ def todo_page(
         filters=filter_values(TODOS, filter),
         order=order_values(TODOS, order_by),
     )
+
+
+declare_list([("Query", "todos"), ("User", "todos")], TODOS, todo_page)
 
 
 @strawberry.type

@@ -11,8 +11,9 @@ import strawberry
 from graph import loaders, relay
 from graph.context import Info
 from graph.filters import OrderDirection, filter_values, order_values
+from graph.sql import build
 from graph.sql.cursor import global_id
-from graph.sql.declare import Filter, Kind, Op, Order, Table, declare
+from graph.sql.declare import Filter, Kind, Op, Order, Table, declare, declare_list
 from graph.types import file as files_area
 from graph.types import todo as todos_area
 from graph.types.node import Node, register_node
@@ -150,6 +151,28 @@ class UserOrder:
 UserConnection = relay.Connection[User]
 
 
+def user_page(
+    first: int | None = None,
+    after: str | None = None,
+    last: int | None = None,
+    before: str | None = None,
+    search: str | None = None,
+    order_by: list[UserOrder] | None = None,
+) -> build.Page:
+    return relay.connection_args(
+        USERS,
+        first=first,
+        after=after,
+        last=last,
+        before=before,
+        filters={"search": search},
+        order=order_values(USERS, order_by),
+    )
+
+
+declare_list([("Query", "users")], USERS, user_page, admin_only=True)
+
+
 @strawberry.type
 class Query:
     @strawberry.field(description="The signed-in user; null when anonymous.")
@@ -172,13 +195,5 @@ class Query:
     ) -> UserConnection:
         if not info.context.require_viewer().is_admin:
             raise PermissionDenied("Only admins may list users")
-        page = relay.connection_args(
-            USERS,
-            first=first,
-            after=after,
-            last=last,
-            before=before,
-            filters={"search": search},
-            order=order_values(USERS, order_by),
-        )
+        page = user_page(first, after, last, before, search, order_by)
         return await relay.connection(info.context, USERS, page, User.from_row)
