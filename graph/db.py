@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -63,10 +64,21 @@ def parse_database_url(url: str) -> ConnParams:
     )
 
 
+# Connections whose last command was interrupted (the task was cancelled, e.g. graphql-core
+# aborting sibling resolvers once a non-null error nulls their parent).
+_interrupted: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
 async def _reset(con: asyncpg.Connection) -> None:  # type: ignore[type-arg]
-    # Replaces asyncpg's default reset query (RESET ALL; UNLISTEN *; ...) run on every release:
-    # pooled connections never change session state, so only an abandoned transaction needs undoing.
-    if con.is_in_transaction():
+    """Runs on every release instead of asyncpg's reset query (RESET ALL; UNLISTEN *; ...):
+    pooled connections never change session state, so a normal release costs no round trip.
+
+    An interrupted command is the exception: asyncpg prepares with Parse/Describe/Flush and
+    sends Sync only with the execute, so a task cancelled in between leaves the server inside an
+    implicit transaction that holds the tables' locks. One simple query ends it.
+    """
+    if con in _interrupted:
+        _interrupted.discard(con)
         await con.execute("ROLLBACK")
 
 
@@ -117,22 +129,39 @@ class Database:
     def __init__(self, pool: asyncpg.Pool) -> None:  # type: ignore[type-arg]
         self.pool = pool
 
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[Any]:  # a pooled asyncpg connection
+        """A pooled connection; if the caller is cancelled mid-command, it is cleaned on release."""
+        async with self.pool.acquire() as con:
+            try:
+                yield con
+            except asyncio.CancelledError:
+                _interrupted.add(getattr(con, "_con", con))  # the proxy's underlying connection
+                raise
+
     async def fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
-        return await self.pool.fetch(sql, *args)
+        async with self.connection() as con:
+            rows: list[asyncpg.Record] = await con.fetch(sql, *args)
+            return rows
 
     async def fetchrow(self, sql: str, *args: Any) -> asyncpg.Record | None:
-        return await self.pool.fetchrow(sql, *args)
+        async with self.connection() as con:
+            row: asyncpg.Record | None = await con.fetchrow(sql, *args)
+            return row
 
     async def fetchval(self, sql: str, *args: Any) -> Any:
-        return await self.pool.fetchval(sql, *args)
+        async with self.connection() as con:
+            return await con.fetchval(sql, *args)
 
     async def execute(self, sql: str, *args: Any) -> str:
-        return await self.pool.execute(sql, *args)
+        async with self.connection() as con:
+            status: str = await con.execute(sql, *args)
+            return status
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Any]:  # a pooled asyncpg connection
         """One connection in one transaction: everything inside commits together or not at all."""
-        async with self.pool.acquire() as con, con.transaction():
+        async with self.connection() as con, con.transaction():
             yield con
 
     async def ping(self) -> bool:

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 from starlette.applications import Starlette
@@ -85,7 +86,18 @@ async def app(settings: Settings) -> AsyncIterator[Starlette]:
 async def db(app: Starlette) -> gdb.Database:
     """The app's database, with every table emptied: each test starts from nothing."""
     database: gdb.Database = app.state.services.db
-    await database.execute("TRUNCATE " + ", ".join(TABLES) + " CASCADE")
+    try:
+        async with database.transaction() as con:
+            await con.execute("SET LOCAL lock_timeout = '10s'")
+            await con.execute("TRUNCATE " + ", ".join(TABLES) + " CASCADE")
+    except asyncpg.LockNotAvailableError:
+        # Someone holds a table lock: name them, so the leak is found rather than guessed at.
+        holders = await database.fetch(
+            "SELECT pid, application_name, state, wait_event_type, wait_event, xact_start, query_start, "
+            "left(query, 600) AS query "
+            "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        raise AssertionError("tables are locked by: " + "; ".join(map(str, map(dict, holders)))) from None
     return database
 
 
