@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 import strawberry
 
 from graph.context import Context
+from graph.filters import filter_values, order_values
 from graph.sql import build
 from graph.sql.build import Page
 from graph.sql.cursor import decode_cursor, encode_cursor, order_digest
@@ -85,6 +86,46 @@ def connection_args(
             cursor_text, order_digest(table.type_name, order), build.order_kinds(table, order), cursor_field
         )
     return Page(filters=dict(filters), order=order, limit=size, backward=backward, cursor=values)
+
+
+class Pager(Protocol):
+    def __call__(
+        self,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: Any = None,  # the type's Strawberry filter input (or None)
+        order_by: Sequence[Any] | None = None,  # its order inputs
+    ) -> Page: ...
+
+
+def pager(table: Table, check: Callable[[Any], None] | None = None) -> Pager:
+    """The standard list arguments of `table` (first/after/last/before, filter, orderBy)
+    validated into a Page; `check(filter)` adds a type's own rules (raising Invalid). The
+    field's resolver and the compiled read path both call it, so they page and fail alike."""
+
+    def page(
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: Any = None,
+        order_by: Sequence[Any] | None = None,
+    ) -> Page:
+        if check is not None and filter is not None:
+            check(filter)
+        return connection_args(
+            table,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+            filters=filter_values(table, filter),
+            order=order_values(table, order_by),
+        )
+
+    return page
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import strawberry
 
 from graph import loaders, relay
 from graph.context import Info
-from graph.filters import OrderDirection, filter_values, order_values
+from graph.filters import OrderDirection, filter_values
 from graph.sql import build
 from graph.sql.cursor import global_id
 from graph.sql.declare import (
@@ -196,26 +196,12 @@ class FileStats:
 FileConnection = relay.Connection[File]
 
 
-def file_page(
-    first: int | None = None,
-    after: str | None = None,
-    last: int | None = None,
-    before: str | None = None,
-    filter: FileFilter | None = None,
-    order_by: list[FileOrder] | None = None,
-) -> build.Page:
-    """The list's arguments validated into a keyset Page (the resolvers and the compiler call it)."""
-    if filter is not None and any(v is not None and v < 0 for v in (filter.min_size, filter.max_size)):
+def _sizes_not_negative(filter: FileFilter) -> None:
+    if any(v is not None and v < 0 for v in (filter.min_size, filter.max_size)):
         raise Invalid({"filter": "Sizes are never negative"})
-    return relay.connection_args(
-        FILES,
-        first=first,
-        after=after,
-        last=last,
-        before=before,
-        filters=filter_values(FILES, filter),
-        order=order_values(FILES, order_by),
-    )
+
+
+file_page = relay.pager(FILES, check=_sizes_not_negative)
 
 
 declare_list([("Query", "files"), ("User", "files")], FILES, file_page)

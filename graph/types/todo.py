@@ -10,7 +10,7 @@ import strawberry
 
 from graph import live, loaders, relay
 from graph.context import Info
-from graph.filters import OrderDirection, filter_values, order_values
+from graph.filters import OrderDirection, filter_values
 from graph.sql import build
 from graph.sql.cursor import global_id, pk_of
 from graph.sql.declare import (
@@ -179,24 +179,7 @@ class TodoGroup:
 TodoConnection = relay.Connection[Todo]
 
 
-def todo_page(
-    first: int | None = None,
-    after: str | None = None,
-    last: int | None = None,
-    before: str | None = None,
-    filter: TodoFilter | None = None,
-    order_by: list[TodoOrder] | None = None,
-) -> build.Page:
-    """The list's arguments validated into a keyset Page (the resolvers and the compiler call it)."""
-    return relay.connection_args(
-        TODOS,
-        first=first,
-        after=after,
-        last=last,
-        before=before,
-        filters=filter_values(TODOS, filter),
-        order=order_values(TODOS, order_by),
-    )
+todo_page = relay.pager(TODOS)
 
 
 declare_list([("Query", "todos"), ("User", "todos")], TODOS, todo_page)
