@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 import orjson
 from starlette.datastructures import Headers, MutableHeaders
@@ -114,34 +114,52 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         limit = self.max_bytes
-        declared = headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > limit:
+
+        async def refuse(send: Send) -> None:
             await _refuse(send, limit)
-            return
-        received = 0
-        started = False
 
-        async def counting_receive() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit:
-                    raise BodyTooLarge
-            return message
+        await call_with_body_limit(self.app, scope, receive, send, limit, refuse)
 
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
 
-        try:
-            await self.app(scope, counting_receive, tracking_send)
-        except BodyTooLarge:
-            if started:
-                raise
-            await _refuse(send, limit)
+async def call_with_body_limit(
+    app: ASGIApp,
+    scope: Scope,
+    receive: Receive,
+    send: Send,
+    limit: int,
+    refuse: Callable[[Send], Awaitable[None]],
+) -> None:
+    """Run `app` with the request body capped at `limit` bytes: a declared Content-Length over it
+    is refused before anything is read, and a body that streams past it (chunked, or lying about
+    its length) is cut off; `refuse(send)` answers in both cases unless a response has started."""
+    declared = Headers(scope=scope).get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        await refuse(send)
+        return
+    received = 0
+    started = False
+
+    async def counting_receive() -> Message:
+        nonlocal received
+        message = await receive()
+        if message["type"] == "http.request":
+            received += len(message.get("body", b""))
+            if received > limit:
+                raise BodyTooLarge
+        return message
+
+    async def tracking_send(message: Message) -> None:
+        nonlocal started
+        if message["type"] == "http.response.start":
+            started = True
+        await send(message)
+
+    try:
+        await app(scope, counting_receive, tracking_send)
+    except BodyTooLarge:
+        if started:
+            raise
+        await refuse(send)
 
 
 async def _refuse(send: Send, limit: int) -> None:

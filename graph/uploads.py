@@ -19,9 +19,10 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from graph import errors as codes
+from graph.middleware import call_with_body_limit
 from graph.settings import Settings
 from graph.storage import LocalStorage, content_disposition, request_base_url
 from models.errors import PayloadTooLarge
@@ -46,10 +47,6 @@ def check_multipart_preflight(headers: Any) -> None:
             "Multipart requests must carry an 'Apollo-Require-Preflight' (or 'x-apollo-operation-name') "
             "header, to prevent cross-site request forgery",
         )
-
-
-class _BodyTooLarge(Exception):
-    pass
 
 
 def _error_response(status: int, message: str, code: str) -> Response:
@@ -89,34 +86,11 @@ class UploadsMiddleware:
         except HTTPException as exc:
             await _error_response(400, exc.detail, codes.BAD_USER_INPUT)(scope, receive, send)
             return
-        length = request.headers.get("content-length")
-        if length is not None and length.isdigit() and int(length) > self.max_body:
+
+        async def too_large(send: Send) -> None:
             await self._too_large(scope, receive, send)
-            return
 
-        received = 0
-        started = False
-
-        async def counted_receive() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_body:
-                    raise _BodyTooLarge()
-            return message
-
-        async def tracked_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, counted_receive, tracked_send)
-        except _BodyTooLarge:
-            if started:
-                raise
-            await self._too_large(scope, receive, send)
+        await call_with_body_limit(self.app, scope, receive, send, self.max_body, too_large)
 
     async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
         message = f"Upload exceeds the limit of {self.upload_max} bytes"
