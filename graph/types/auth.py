@@ -18,7 +18,8 @@ from graph.auth.viewer import Viewer
 from graph.context import Context, Info
 from graph.sql.cursor import global_id, pk_of
 from graph.types.node import Node, register_node
-from graph.types.user import User, load_user
+from graph.types.owned import Owned
+from graph.types.user import User
 from models.errors import NotFound
 
 SESSION_COLUMNS = "id, expires_at, ip_address, user_agent, user_id, created_at, updated_at"
@@ -30,9 +31,8 @@ def _auth(info: Info) -> Auth:
 
 
 @strawberry.type(description="A signed-in device or browser. Visible to its user and to admins.")
-class Session(Node):
+class Session(Node, Owned):
     pk: strawberry.Private[str]
-    user_id: strawberry.Private[str]
     expires_at: datetime = strawberry.field(description="When it ends unless used (use extends it).")
     ip_address: str | None = strawberry.field(description="The client address it was created from.")
     user_agent: str | None = strawberry.field(description="The client's User-Agent at sign-in.")
@@ -43,10 +43,6 @@ class Session(Node):
     def current(self, info: Info) -> bool:
         viewer = info.context.viewer
         return viewer is not None and viewer.session_id == self.pk
-
-    @strawberry.field(description="Whose session this is.")
-    async def user(self, info: Info) -> User:
-        return await load_user(info, self.user_id)
 
     @classmethod
     def from_row(cls, row: Any) -> Session:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
 import strawberry
 
@@ -30,10 +30,11 @@ from graph.sql.declare import (
 )
 from graph.storage import storage_of
 from graph.types.node import Node, register_node
+from graph.types.owned import Owned
 from models.errors import Invalid
 
 if TYPE_CHECKING:
-    from graph.types.user import User
+    pass
 
 FILES = declare(
     Table(
@@ -83,7 +84,7 @@ MIME_KEY = [("mime_type", "{t}.mime_type")]
 
 
 @strawberry.type(description="An uploaded file's metadata; the bytes are behind `url`.")
-class File(Node):
+class File(Node, Owned):
     name: str
     original_name: str
     mime_type: str
@@ -92,19 +93,12 @@ class File(Node):
     created_at: datetime
     updated_at: datetime
     pk: strawberry.Private[str]
-    user_id: strawberry.Private[str]
 
     @strawberry.field(description="Time-limited download URL.")
     async def url(self, info: Info) -> str:
         return await storage_of(info.context).download_url(
             self.path, filename=self.name, mime_type=self.mime_type
         )
-
-    @strawberry.field(description="The owner.")
-    async def user(self, info: Info) -> Annotated[User, strawberry.lazy("graph.types.user")]:
-        from graph.types.user import load_user
-
-        return await load_user(info, self.user_id)
 
     @classmethod
     def from_row(cls, row: Any) -> File:

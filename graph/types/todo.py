@@ -29,6 +29,7 @@ from graph.sql.declare import (
     declare_list,
 )
 from graph.types.node import Node, register_node
+from graph.types.owned import Owned
 from models.errors import Invalid, NotFound
 from models.ids import new_id
 
@@ -66,19 +67,12 @@ MAX_BATCH = 100
 
 
 @strawberry.type(description="Something to do.")
-class Todo(Node):
+class Todo(Node, Owned):
     title: str
     completed: bool
     created_at: datetime
     updated_at: datetime
     pk: strawberry.Private[str]
-    user_id: strawberry.Private[str]
-
-    @strawberry.field(description="The owner.")
-    async def user(self, info: Info) -> Annotated[User, strawberry.lazy("graph.types.user")]:
-        from graph.types.user import load_user
-
-        return await load_user(info, self.user_id)
 
     @classmethod
     def from_row(cls, row: Any) -> Todo:
